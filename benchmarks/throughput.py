@@ -1,10 +1,11 @@
 """Training and inference throughput of quantum heads on every backend, in one run.
 
 Compares qhybrid's batched ``aer`` engine (exact and 1024 shots), PennyLane's
-``default.qubit`` (backprop) and ``lightning.qubit`` (adjoint) with the baseline
-that peers ship: a ``qml.qnn.TorchLayer`` on pennylane-qiskit's ``qiskit.aer``
-device with the parameter-shift rule, where every shifted circuit is its own
-Aer job and batches are expanded one sample at a time.
+``default.qubit`` (backprop) and ``lightning.qubit`` (adjoint) with a baseline.
+The baseline is the usual PennyLane setup: a ``qml.qnn.TorchLayer`` on
+pennylane-qiskit's ``qiskit.aer`` device with the parameter-shift rule. There,
+every shifted circuit is its own Aer job, and batches are expanded one sample
+at a time.
 
 A training step is forward, cross-entropy, backward and an AdamW step on a
 dressed head (Linear 384 -> n_qubits, circuit, Linear n_qubits -> 2).
@@ -265,7 +266,11 @@ def format_table(rows: list[Row]) -> str:
 
 
 def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}x" if value >= 10 else f"{value:.2g}x"
+    if value is None:
+        return "-"
+    if value >= 10:
+        return f"{value:.0f}x"
+    return f"{value:.2g}x"
 
 
 def machine() -> dict[str, str | int]:

@@ -30,6 +30,11 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     _atomic_write(Path(path), lambda stream: stream.write(text), "w")
 
 
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` byte for byte, through a temporary file and an atomic rename."""
+    _atomic_write(Path(path), lambda stream: stream.write(data), "wb")
+
+
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as indented JSON to ``path`` atomically."""
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")

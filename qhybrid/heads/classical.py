@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from qhybrid.exceptions import ConfigError
 from qhybrid.heads.validation import check_features
 
 
@@ -48,7 +49,7 @@ class MLPHead(nn.Module):
         if match_parameters is not None:
             hidden = hidden_width_for(match_parameters, in_features, n_classes)
         if hidden < 1:
-            raise ValueError(f"hidden must be a positive integer, got {hidden!r}.")
+            raise ConfigError(f"hidden must be a positive integer, got {hidden!r}.")
         self.in_features = in_features
         self.n_classes = n_classes
         self.hidden = hidden
@@ -67,7 +68,7 @@ def hidden_width_for(n_parameters: int, in_features: int, n_classes: int) -> int
     An MLP with hidden width h has ``h * (in_features + 1 + n_classes) + n_classes`` parameters.
     """
     if n_parameters < 1:
-        raise ValueError(f"match_parameters must be a positive integer, got {n_parameters!r}.")
+        raise ConfigError(f"match_parameters must be a positive integer, got {n_parameters!r}.")
     per_unit = in_features + 1 + n_classes
     return max(1, round((n_parameters - n_classes) / per_unit))
 
