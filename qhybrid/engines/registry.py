@@ -11,10 +11,13 @@ from qhybrid.exceptions import BackendError
 
 PENNYLANE_BACKENDS = tuple(EXACT_DIFF_METHODS)
 
+NOISE_OPTIONS = ("noise", "mitigation")
+"""Engine options that only ``"aer"`` implements; see :class:`qhybrid.engines.aer.AerEngine`."""
+
 
 def available_backends() -> tuple[str, ...]:
     """Return every backend name that ``make_engine`` accepts."""
-    return PENNYLANE_BACKENDS + ("aer",)
+    return PENNYLANE_BACKENDS + ("aer", "ibm")
 
 
 def make_engine(
@@ -30,7 +33,8 @@ def make_engine(
     Raises:
         BackendError: if the backend is unknown or does not accept an option.
     """
-    options = dict(options or {})
+    # noise=None and mitigation=None mean "none", which every backend supports.
+    options = {key: value for key, value in (options or {}).items() if not (key in NOISE_OPTIONS and value is None)}
     if shots is not None and (not isinstance(shots, int) or shots < 1):
         raise BackendError(f"shots must be a positive integer or None for exact values, got {shots!r}.")
 
@@ -50,5 +54,14 @@ def make_engine(
                 f"Backend 'aer' differentiates with the parameter-shift rule only, got diff_method={diff_method!r}."
             )
         return AerEngine(spec, shots=shots, seed=seed, **options)
+
+    if backend == "ibm":
+        from qhybrid.engines.ibm import IBMEngine
+
+        if diff_method not in (None, "parameter-shift"):
+            raise BackendError(
+                f"Backend 'ibm' differentiates with the parameter-shift rule only, got diff_method={diff_method!r}."
+            )
+        return IBMEngine.from_options(spec, shots=shots, seed=seed, options=options)
 
     raise BackendError(f"Unknown backend {backend!r}; choose one of {list(available_backends())}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -55,6 +56,14 @@ class HeadConfig:
     """MLP heads: name of a quantum head in the same experiment whose parameter count
     the MLP matches; overrides ``hidden``."""
 
+    noise: Any = None
+    """Quantum heads on ``backend="aer"``: a fake IBM backend name such as ``"fake_manila"``,
+    or a :class:`qhybrid.noise.NoiseSpec` (a table is converted); None for no noise."""
+
+    mitigation: Any = None
+    """Quantum heads on ``backend="aer"``: a :class:`qhybrid.mitigation.Mitigation` (a table
+    with an optional nested ``zne`` table is converted); None for no mitigation."""
+
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise ConfigError(f"head name must be a non-empty string, got {self.name!r}.")
@@ -67,6 +76,27 @@ class HeadConfig:
             )
         if self.kind != "quantum" and "quantum" in self.name:
             raise ConfigError(f"head {self.name!r}: only quantum heads' names may contain 'quantum'.")
+        self._normalize_noise_and_mitigation()
+
+    def _normalize_noise_and_mitigation(self) -> None:
+        from qhybrid.mitigation import Mitigation
+        from qhybrid.noise import NoiseSpec
+
+        if self.kind != "quantum" and (self.noise is not None or self.mitigation is not None):
+            raise ConfigError(f"head {self.name!r}: only quantum heads take noise or mitigation; remove them.")
+        if isinstance(self.noise, Mapping):
+            object.__setattr__(self, "noise", NoiseSpec.from_dict(self.noise))
+        if self.noise is not None and not isinstance(self.noise, (str, NoiseSpec)):
+            raise ConfigError(
+                f"head {self.name!r}: noise must be a fake backend name such as 'fake_manila' or a NoiseSpec "
+                f"table, got {type(self.noise).__name__}; pass a NoiseModel object to QuantumHead(noise=...) instead."
+            )
+        if isinstance(self.mitigation, Mapping):
+            object.__setattr__(self, "mitigation", Mitigation.from_dict(self.mitigation))
+        if self.mitigation is not None and not isinstance(self.mitigation, Mitigation):
+            raise ConfigError(
+                f"head {self.name!r}: mitigation must be a mitigation table, got {type(self.mitigation).__name__}."
+            )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HeadConfig:
@@ -83,7 +113,10 @@ class HeadConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the config as a plain dict (TOML- and JSON-ready, None values dropped)."""
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        data = asdict(self)
+        data["noise"] = self.noise.to_dict() if hasattr(self.noise, "to_dict") else self.noise
+        data["mitigation"] = None if self.mitigation is None else self.mitigation.to_dict()
+        return {key: value for key, value in data.items() if value is not None}
 
 
 def build_head(
@@ -118,6 +151,8 @@ def build_head(
             diff_method=config.diff_method,
             seed=seed,
             backend_options=dict(config.backend_options) or None,
+            noise=config.noise,
+            mitigation=config.mitigation,
         )
     if config.kind == "linear":
         return LinearHead(in_features, n_classes, seed=seed)

@@ -10,6 +10,7 @@ from torch import nn
 
 from qhybrid.circuits import CircuitSpec
 from qhybrid.engines import Engine, make_engine
+from qhybrid.exceptions import ConfigError
 from qhybrid.heads.validation import check_features
 
 
@@ -36,7 +37,12 @@ class QuantumHead(nn.Module):
         shots: shots per circuit evaluation; None gives exact expectation values.
         diff_method: PennyLane differentiation method; None picks the backend's default.
         seed: seeds the initial weights and the shot sampling.
-        backend_options: extra engine options (for ``"aer"``: noise, mitigation, method).
+        backend_options: extra engine options (for ``"aer"``: method, target_backend).
+        noise: noise for ``backend="aer"``: a fake IBM backend name such as
+            ``"fake_manila"``, a :class:`qhybrid.noise.NoiseSpec` or its dict, or a
+            Qiskit Aer ``NoiseModel``; None for none.
+        mitigation: error mitigation for ``backend="aer"``: a
+            :class:`qhybrid.mitigation.Mitigation` or its dict; None for none.
 
     Example:
         >>> head = QuantumHead(384, 2, n_qubits=4, n_layers=2, seed=0)
@@ -57,6 +63,8 @@ class QuantumHead(nn.Module):
         diff_method: str | None = None,
         seed: int | None = None,
         backend_options: dict[str, Any] | None = None,
+        noise: Any = None,
+        mitigation: Any = None,
     ) -> None:
         super().__init__()
         _check_positive("in_features", in_features)
@@ -64,8 +72,12 @@ class QuantumHead(nn.Module):
         self.spec = CircuitSpec(n_qubits=n_qubits, n_layers=n_layers, embedding=embedding, ansatz=ansatz)
         self.in_features = in_features
         self.n_classes = n_classes
+        options = dict(backend_options or {})
+        for key, value in (("noise", noise), ("mitigation", mitigation)):
+            if value is not None:
+                options[key] = value
         self.engine: Engine = make_engine(
-            self.spec, backend, shots=shots, seed=seed, diff_method=diff_method, options=backend_options
+            self.spec, backend, shots=shots, seed=seed, diff_method=diff_method, options=options
         )
 
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
@@ -114,4 +126,4 @@ class QuantumHead(nn.Module):
 
 def _check_positive(name: str, value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
