@@ -11,10 +11,18 @@ from typing import Any
 import torch
 
 
+def _current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def _atomic_write(path: Path, write: Any, mode: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp creates the file with mode 0600; give it the permissions open() would.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         with os.fdopen(handle, mode) as stream:
             write(stream)
             stream.flush()

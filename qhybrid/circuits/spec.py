@@ -29,9 +29,9 @@ class CircuitSpec:
     """Ansatz name, a key of ``qhybrid.circuits.ANSATZE``."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n_qubits, int) or self.n_qubits < 1:
+        if not isinstance(self.n_qubits, int) or isinstance(self.n_qubits, bool) or self.n_qubits < 1:
             raise ConfigError(f"n_qubits must be a positive integer, got {self.n_qubits!r}.")
-        if not isinstance(self.n_layers, int) or self.n_layers < 1:
+        if not isinstance(self.n_layers, int) or isinstance(self.n_layers, bool) or self.n_layers < 1:
             raise ConfigError(f"n_layers must be a positive integer, got {self.n_layers!r}.")
         if self.embedding not in EMBEDDINGS:
             raise BackendError(

@@ -23,6 +23,13 @@ EXACT_DIFF_METHODS: dict[str, str] = {
 }
 """Default differentiation method per device when ``shots`` is None."""
 
+SUPPORTED_DIFF_METHODS: dict[str, tuple[str, ...]] = {
+    "default.qubit": ("backprop", "adjoint", "parameter-shift", "finite-diff"),
+    "lightning.qubit": ("adjoint", "parameter-shift", "finite-diff"),
+    "qiskit.aer": ("parameter-shift", "finite-diff"),
+}
+"""Differentiation methods each device supports in PennyLane 0.45."""
+
 SAMPLING_DIFF_METHOD = "parameter-shift"
 """Default differentiation method when ``shots`` is set: backprop and adjoint need a state vector."""
 
@@ -52,6 +59,11 @@ class PennyLaneEngine(Engine):
         self.diff_method = diff_method or (
             EXACT_DIFF_METHODS[device_name] if shots is None else SAMPLING_DIFF_METHOD
         )
+        if self.diff_method not in SUPPORTED_DIFF_METHODS[device_name]:
+            raise BackendError(
+                f"diff_method={self.diff_method!r} is not supported on {device_name!r}; "
+                f"choose one of {list(SUPPORTED_DIFF_METHODS[device_name])} or None for the default."
+            )
         if shots is not None and self.diff_method in ("backprop", "adjoint"):
             raise BackendError(
                 f"diff_method={self.diff_method!r} needs exact simulation, but shots={shots}; "

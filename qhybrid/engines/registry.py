@@ -15,6 +15,10 @@ NOISE_OPTIONS = ("noise", "mitigation")
 """Engine options that only ``"aer"`` implements; see :class:`qhybrid.engines.aer.AerEngine`."""
 
 
+AER_OPTIONS = ("method", "noise_model", "target_backend", "noise", "mitigation")
+"""Keyword options of :class:`qhybrid.engines.aer.AerEngine`."""
+
+
 def available_backends() -> tuple[str, ...]:
     """Return every backend name that ``make_engine`` accepts."""
     return PENNYLANE_BACKENDS + ("aer", "ibm")
@@ -53,6 +57,9 @@ def make_engine(
             raise BackendError(
                 f"Backend 'aer' differentiates with the parameter-shift rule only, got diff_method={diff_method!r}."
             )
+        unknown = sorted(set(options) - set(AER_OPTIONS))
+        if unknown:
+            raise BackendError(f"Backend 'aer' has no options {unknown}; valid options are {list(AER_OPTIONS)}.")
         return AerEngine(spec, shots=shots, seed=seed, **options)
 
     if backend == "ibm":

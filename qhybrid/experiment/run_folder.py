@@ -18,6 +18,7 @@ heads that finished.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -51,8 +52,25 @@ HISTORY_JSONL = "history.jsonl"
 CHECKPOINT = "checkpoint.pt"
 
 
+def _archive(path: Path) -> Path:
+    """Rename an existing run folder to ``<name>.previous-<UTC time>`` so no earlier result is lost."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    archived = path.with_name(f"{path.name}.previous-{stamp}")
+    path.rename(archived)
+    logger.warning("Run folder %s already existed; its earlier results were moved to %s", path, archived)
+    return archived
+
+
 class RunFolder:
-    """Writer of the files of one run folder. The module docstring shows the layout."""
+    """Writer of the files of one run folder. The module docstring shows the layout.
+
+    An existing, non-empty folder of the same name is first renamed to
+    ``<name>.previous-<UTC time>``, so a rerun never mixes with or overwrites
+    the results of an earlier run.
+    """
+
+    archived: Path | None = None
+    """Where an earlier run's folder was moved, if there was one."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         """Use ``path`` as the run folder, creating it and its parents if needed.
@@ -61,6 +79,8 @@ class RunFolder:
             ConfigError: If ``path`` or one of its parents exists and is not a directory.
         """
         self.path = Path(path)
+        if self.path.is_dir() and any(self.path.iterdir()):
+            self.archived = _archive(self.path)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as error:
@@ -68,12 +88,6 @@ class RunFolder:
                 f"cannot create the run folder {str(self.path)!r}, because it or a parent is a file "
                 f"({error.strerror}); pass another output folder."
             ) from error
-        if (self.path / METRICS_JSON).exists():
-            # NOTE: files of heads that this run does not train stay, but metrics.json and
-            # report.md list only the heads of this run.
-            logger.warning(
-                "Run folder %s contains results of an earlier run; this run overwrites its files", self.path
-            )
 
     def head_dir(self, head: str) -> Path:
         """Return the folder of one head's history and checkpoint."""

@@ -94,13 +94,15 @@ def run_experiment(
 
     splits = load_splits(config.data, data_root, seed=config.seed)
     _check_validation_split(splits)
+    encoded = encode_splits(splits, config.encoder, resolve_cache_dir(cache_dir), progress, encoder_factory)
+
+    # Every head is built before the run folder is touched, so a bad head setting
+    # fails the run before it writes anything.
+    modules = _build_selected_heads(config, selected, encoded.dim, len(splits.label_map))
     folder = RunFolder(Path(out_dir) / config.name)
     folder.write_config(config, config_path)
     folder.write_data(splits)
-
-    encoded = encode_splits(splits, config.encoder, resolve_cache_dir(cache_dir), progress, encoder_factory)
     folder.write_test_features(encoded.test)
-    modules = _build_selected_heads(config, selected, encoded.dim, len(splits.label_map))
 
     result = ExperimentResult(
         config=config,

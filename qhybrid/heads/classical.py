@@ -21,7 +21,7 @@ class LinearHead(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """Return class logits, shape (B, n_classes)."""
-        check_features(features, self.in_features)
+        check_features(features, self.in_features, self.linear.weight.dtype)
         return self.linear(features)
 
 
@@ -58,7 +58,7 @@ class MLPHead(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """Return class logits, shape (B, n_classes)."""
-        check_features(features, self.in_features)
+        check_features(features, self.in_features, self.net[0].weight.dtype)
         return self.net(features)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from qhybrid.exceptions import ConfigError
+from qhybrid.exceptions import ConfigError, QHybridError
 from qhybrid.heads.classical import LinearHead, MLPHead, count_parameters
 from qhybrid.heads.quantum import QuantumHead
 
@@ -176,5 +176,8 @@ def build_heads(
         matched = None
         if config.match_parameters is not None and config.match_parameters in heads:
             matched = count_parameters(heads[config.match_parameters])
-        heads[config.name] = build_head(config, in_features, n_classes, seed, matched)
+        try:
+            heads[config.name] = build_head(config, in_features, n_classes, seed, matched)
+        except QHybridError as error:
+            raise type(error)(f"head {config.name!r}: {error}") from error
     return heads

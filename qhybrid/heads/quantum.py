@@ -68,7 +68,7 @@ class QuantumHead(nn.Module):
     ) -> None:
         super().__init__()
         _check_positive("in_features", in_features)
-        _check_positive("n_classes", n_classes)
+        _check_positive("n_classes", n_classes, minimum=2)
         self.spec = CircuitSpec(n_qubits=n_qubits, n_layers=n_layers, embedding=embedding, ansatz=ansatz)
         self.in_features = in_features
         self.n_classes = n_classes
@@ -104,7 +104,7 @@ class QuantumHead(nn.Module):
 
     def angles(self, features: torch.Tensor) -> torch.Tensor:
         """Map features (B, in_features) to rotation angles (B, n_qubits) in (-pi, pi)."""
-        check_features(features, self.in_features)
+        check_features(features, self.in_features, self.pre.weight.dtype)
         return math.pi * torch.tanh(self.pre(features))
 
     def expvals(self, features: torch.Tensor) -> torch.Tensor:
@@ -124,6 +124,6 @@ class QuantumHead(nn.Module):
         )
 
 
-def _check_positive(name: str, value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
+def _check_positive(name: str, value: Any, minimum: int = 1) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}.")

@@ -183,6 +183,40 @@ class TestHeads:
                 assert torch.equal(tensor, second.trained_heads[name].state_dict()[key]), (name, key)
 
 
+class TestRerun:
+    def test_rerun_archives_earlier_results(self, synthetic, tmp_path: Path) -> None:
+        _, first = run_synthetic(synthetic, tmp_path)
+        first_metrics = (first.run_dir / "metrics.json").read_text()
+
+        _, second = run_synthetic(synthetic, tmp_path, heads=["linear"])
+
+        archived = sorted((tmp_path / "runs").glob("synthetic.previous-*"))
+        assert len(archived) == 1
+        assert (archived[0] / "metrics.json").read_text() == first_metrics
+        assert (archived[0] / "heads" / "quantum" / "checkpoint.pt").is_file()
+        assert not (second.run_dir / "heads" / "quantum").exists()
+
+    def test_bad_head_writes_nothing(self, synthetic, tmp_path: Path) -> None:
+        data_root, config_path = synthetic
+        _, first = run_synthetic(synthetic, tmp_path)
+        before = {path: path.read_bytes() for path in first.run_dir.rglob("*") if path.is_file()}
+        config = load_experiment_config(config_path)
+        broken_heads = tuple(
+            dataclasses.replace(head, n_qubits=0) if head.kind == "quantum" else head for head in config.heads
+        )
+        broken = dataclasses.replace(config, heads=broken_heads)
+
+        with pytest.raises(ConfigError, match=r"head 'quantum': n_qubits must be a positive integer, got 0"):
+            run_experiment(
+                broken, data_root, tmp_path / "runs", progress=False, cache_dir=tmp_path / "cache",
+                encoder_factory=FakeEncoder,
+            )
+
+        after = {path: path.read_bytes() for path in first.run_dir.rglob("*") if path.is_file()}
+        assert after == before
+        assert not list((tmp_path / "runs").glob("synthetic.previous-*"))
+
+
 class TestFeatureCache:
     def test_second_run_skips_encoder(self, synthetic, tmp_path: Path, counting_factory) -> None:
         factory, calls = counting_factory

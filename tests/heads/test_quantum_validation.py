@@ -81,8 +81,22 @@ def test_zero_qubits_raise_config_error():
         QuantumHead(IN_FEATURES, 2, n_qubits=0)
 
 
-@pytest.mark.parametrize(("argument", "value"), [("in_features", 0), ("n_classes", 0), ("n_classes", True)])
-def test_invalid_sizes_raise(argument, value):
+@pytest.mark.parametrize(
+    ("argument", "value", "minimum"),
+    [("in_features", 0, 1), ("n_classes", 0, 2), ("n_classes", 1, 2), ("n_classes", True, 2)],
+)
+def test_invalid_sizes_raise(argument, value, minimum):
     arguments = {"in_features": IN_FEATURES, "n_classes": 2, argument: value}
-    with pytest.raises(ValueError, match=f"{argument} must be a positive integer, got {value!r}"):
+    with pytest.raises(ConfigError, match=f"{argument} must be an integer >= {minimum}, got {value!r}"):
         QuantumHead(**arguments)
+
+
+def test_bool_n_qubits_raises():
+    with pytest.raises(ConfigError, match="n_qubits must be a positive integer, got True"):
+        QuantumHead(IN_FEATURES, 2, n_qubits=True)
+
+
+def test_dtype_mismatch_names_fix():
+    head = QuantumHead(IN_FEATURES, 2, n_qubits=2, n_layers=1, seed=0)
+    with pytest.raises(FeatureError, match=r"dtype torch.float64, but the head's parameters are torch.float32"):
+        head(torch.zeros(1, IN_FEATURES, dtype=torch.float64))
