@@ -116,7 +116,24 @@ class HeadConfig:
         data = asdict(self)
         data["noise"] = self.noise.to_dict() if hasattr(self.noise, "to_dict") else self.noise
         data["mitigation"] = None if self.mitigation is None else self.mitigation.to_dict()
-        return {key: value for key, value in data.items() if value is not None}
+        unused = _fields_unused_by(self.kind)
+        return {key: value for key, value in data.items() if value is not None and key not in unused}
+
+
+QUANTUM_FIELDS = (
+    "n_qubits", "n_layers", "embedding", "ansatz", "backend", "shots",
+    "diff_method", "backend_options", "noise", "mitigation",
+)
+MLP_FIELDS = ("hidden", "match_parameters")
+
+
+def _fields_unused_by(kind: str) -> tuple[str, ...]:
+    """Return the fields that a head of ``kind`` ignores, so saved configs do not show them."""
+    if kind == "quantum":
+        return MLP_FIELDS
+    if kind == "mlp":
+        return QUANTUM_FIELDS
+    return QUANTUM_FIELDS + MLP_FIELDS
 
 
 def build_head(
