@@ -167,20 +167,36 @@ def load_experiment_config(path: str | os.PathLike[str]) -> ExperimentConfig:
             content is not a valid experiment. Every message starts with the path.
     """
     file = Path(path).expanduser()
+    table = read_toml(file, "experiment config", "experiments/lambeq_mc.toml")
+    return ExperimentConfig.from_dict(table, source=str(file))
+
+
+def read_toml(path: str | os.PathLike[str], kind: str, example: str) -> dict[str, Any]:
+    """Parse a UTF-8 TOML file, such as an experiment or bench config.
+
+    Args:
+        path: The file.
+        kind: What the file is, for messages, such as ``"experiment config"``.
+        example: A path to suggest when the file is missing.
+
+    Raises:
+        DataFileNotFoundError: If ``path`` does not exist or is a directory.
+        ConfigError: If the file is not valid UTF-8 TOML; the message starts with the path
+            and names the line.
+    """
+    file = Path(path).expanduser()
     if not file.is_file():
         state = "is a directory" if file.is_dir() else "not found"
         raise DataFileNotFoundError(
-            f"experiment config {str(file)!r} {state}; pass the path of a TOML file such as "
-            "experiments/lambeq_mc.toml."
+            f"{kind} {str(file)!r} {state}; pass the path of a TOML file such as {example}."
         )
     try:
-        table = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
         raise ConfigError(f"{file}: the file is not valid UTF-8 ({error.reason}); re-encode it.") from error
     except tomllib.TOMLDecodeError as error:
         # The message of tomllib ends with "(at line L, column C)".
         raise ConfigError(f"{file}: invalid TOML: {error}. Fix the syntax at that line.") from error
-    return ExperimentConfig.from_dict(table, source=str(file))
 
 
 def _parse_table(table: Mapping[str, Any]) -> dict[str, Any]:
