@@ -34,7 +34,7 @@ class TranspiledCircuit:
     """Slot index of each entry of ``parameters``."""
 
     physical_qubits: tuple[int, ...]
-    """Physical qubit that holds logical qubit i after layout and routing."""
+    """Physical qubit of logical qubit i after layout and routing."""
 
     target_name: str
     """Name of the target the circuit was transpiled for."""

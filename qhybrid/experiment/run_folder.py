@@ -70,7 +70,7 @@ class RunFolder:
     """
 
     archived: Path | None = None
-    """Where an earlier run's folder was moved, if there was one."""
+    """New path of an earlier run's folder, if one was moved aside."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         """Use ``path`` as the run folder, creating it and its parents if needed.

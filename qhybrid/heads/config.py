@@ -75,7 +75,10 @@ class HeadConfig:
                 f"rename it, e.g. to 'quantum_{self.name}'."
             )
         if self.kind != "quantum" and "quantum" in self.name:
-            raise ConfigError(f"head {self.name!r}: only quantum heads' names may contain 'quantum'.")
+            raise ConfigError(
+                f"head {self.name!r}: only quantum heads' names may contain 'quantum', because result "
+                f"tables use the name to tell quantum heads apart; rename this {self.kind} head."
+            )
         self._normalize_noise_and_mitigation()
 
     def _normalize_noise_and_mitigation(self) -> None:

@@ -20,8 +20,8 @@ class QuantumHead(nn.Module):
     ``features (B, in_features) -> Linear -> pi * tanh -> circuit -> <Z_i> (B, n_qubits)
     -> Linear -> logits (B, n_classes)``.
 
-    The circuit is written once in PennyLane (``CircuitSpec``); ``backend`` only
-    chooses the engine that executes it, and engines hold no parameters, so the
+    The circuit is written once in PennyLane (``CircuitSpec``), and ``backend`` only
+    chooses the engine that executes it. Engines have no parameters, so the
     ``state_dict`` is the same on every backend.
 
     Args:
