@@ -30,6 +30,7 @@ exactly as ``qhybrid run`` validates them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -43,6 +44,11 @@ from qhybrid.experiment.config import read_toml
 from qhybrid.heads import HeadConfig
 from qhybrid.mitigation import Mitigation
 from qhybrid.noise import NoiseSpec, fake_backend_names
+
+logger = logging.getLogger(__name__)
+
+MIN_SEEDS_FOR_STATISTICS = 5
+"""Fewer seeds than this log a warning: the std and the paired test need several runs."""
 
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "name", "seeds", "devices", "ibm_target", "hardware_shots", "latency_repeats", "latency_warmup",
@@ -394,6 +400,12 @@ def _check_seeds(seeds: Any) -> tuple[int, ...]:
             raise ConfigError(f"seeds must contain integers >= 0, got {list(seeds)} with {seed!r}.")
     if len(set(seeds)) != len(seeds):
         raise ConfigError(f"seeds must be distinct, got {list(seeds)}; a repeated seed repeats the same run.")
+    if len(seeds) < MIN_SEEDS_FOR_STATISTICS:
+        logger.warning(
+            "seeds %s has fewer than %d entries, so the std and the paired test over seeds say little; "
+            "list at least %d seeds for results to report",
+            list(seeds), MIN_SEEDS_FOR_STATISTICS, MIN_SEEDS_FOR_STATISTICS,
+        )
     return tuple(seeds)
 
 

@@ -44,6 +44,11 @@ class QuantumHead(nn.Module):
         mitigation: error mitigation for ``backend="aer"``: a
             :class:`qhybrid.mitigation.Mitigation` or its dict; None for none.
 
+    Note:
+        With gradients enabled, the ``aer`` and ``ibm`` backends run the
+        parameter-shift circuits in the same call as the forward pass. Evaluate
+        under ``torch.no_grad()`` to run only the forward circuits.
+
     Example:
         >>> head = QuantumHead(384, 2, n_qubits=4, n_layers=2, seed=0)
         >>> head(torch.randn(8, 384)).shape
