@@ -10,7 +10,7 @@ at a time.
 A training step is forward, cross-entropy, backward and an AdamW step on a
 dressed head (Linear 384 -> n_qubits, circuit, Linear n_qubits -> 2).
 Inference is the forward pass under ``torch.no_grad()``. Rates are samples per
-second of wall time; ratios divide by the baseline's rate at the same batch size
+second of wall time. Ratios divide by the baseline's rate at the same batch size
 and circuit size, measured in the same run.
 
 Usage:

@@ -13,7 +13,7 @@ from qhybrid.circuits import CircuitSpec
 class Engine(abc.ABC):
     """Executes a :class:`CircuitSpec` and returns differentiable expectation values.
 
-    An engine holds no trainable parameters, so a head's ``state_dict`` is the
+    An engine has no trainable parameters, so a head's ``state_dict`` is the
     same whichever engine runs it.
     """
 

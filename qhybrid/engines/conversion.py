@@ -3,7 +3,7 @@
 The PennyLane templates are traced once with a distinct marker value for every
 input angle and weight, decomposed into RX/RY/RZ/CNOT/CZ, and each rotation
 becomes a gate with its own Qiskit ``Parameter`` (a "slot"). The marker that
-reaches a gate tells which input or weight feeds that slot. Because each slot
+reaches a gate identifies the input or weight that feeds that slot. Because each slot
 is one Pauli rotation exp(-i theta P / 2), the two-term parameter-shift rule
 with shift pi/2 is exact for every slot.
 """

@@ -26,7 +26,7 @@ def expvals_from_probabilities(probabilities: np.ndarray, n_qubits: int) -> np.n
 def expvals_from_counts(counts: list[dict[str, int]], n_qubits: int) -> np.ndarray:
     """Map Qiskit counts, one dict per experiment, to <Z_i> values (M, n_qubits).
 
-    Count keys are bitstrings with classical bit 0 rightmost; classical bit i holds qubit i.
+    Count keys are bitstrings with classical bit 0 rightmost; classical bit i is the result of qubit i.
     """
     signs = z_signs(n_qubits)
     values = np.empty((len(counts), n_qubits))

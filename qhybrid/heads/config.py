@@ -71,7 +71,7 @@ class HeadConfig:
             raise ConfigError(f"head {self.name!r}: unknown kind {self.kind!r}; choose one of {list(HEAD_KINDS)}.")
         if self.kind == "quantum" and "quantum" not in self.name:
             raise ConfigError(
-                f"head {self.name!r}: quantum heads' names must contain 'quantum' so results can be told apart; "
+                f"head {self.name!r}: quantum heads' names must contain 'quantum', because result tables use it to tell them apart; "
                 f"rename it, e.g. to 'quantum_{self.name}'."
             )
         if self.kind != "quantum" and "quantum" in self.name:

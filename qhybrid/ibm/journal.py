@@ -1,9 +1,9 @@
 """``jobs.jsonl``: an append-only record of every job a submission sends, for resuming after a failure.
 
 Each line is one JSON event. ``started`` describes the submission (backend,
-head, shots, samples); ``submitted`` is written as soon as IBM returns a job id,
-with the sample range ``[sample_start, sample_stop)`` it covers; ``completed``
-contains the job's raw expectation values; ``failed`` contains the reason. Every line
+head, shots, samples). ``submitted`` is written as soon as IBM returns a job id,
+with the sample range ``[sample_start, sample_stop)`` it covers. ``completed``
+contains the job's raw expectation values, and ``failed`` contains the reason. Every line
 is flushed and synced before the code goes on, so a crash loses at most the line
 being written, and a truncated last line is skipped on reading.
 """

@@ -66,7 +66,7 @@ def read_job_limits(backend: Any, max_circuits_per_job: int | None = None) -> Jo
     """Read the per-job limits from ``backend.configuration()``, falling back to the documented defaults.
 
     IBM's job-limits guide states that ``max_experiments`` and ``max_shots`` are no
-    longer enforced by the service; they are still read here, when present,
+    longer enforced by the service. They are still read here, when present,
     because they bound the job size conservatively.
 
     Args:

@@ -47,7 +47,7 @@ def fold_circuit(
         circuit: transpiled circuit without measurements or save instructions.
         scale_factor: requested noise scale factor, >= 1.
         folding: ``"global"`` appends (U^dagger U) n times, then the inverse and
-            the repeat of a final segment; ``"local"`` folds every counted gate n
+            the repeat of a final segment. ``"local"`` folds every counted gate n
             times and a random subset once more.
         basis_gates: gates the inverse gates are written in.
         noisy_gates: names of the gates that carry errors; None counts every gate.

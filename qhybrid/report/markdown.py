@@ -78,7 +78,7 @@ def data_summary_table(summary: Mapping[str, Any]) -> str:
 
     Returns:
         One row per split. Up to :data:`MAX_CLASS_COLUMNS` classes get a column each, with
-        the label in the title; more classes are summarized by the count of classes present
+        the label in the title. More classes are summarized by the count of classes present
         and the smallest and largest class counts.
     """
     labels = list(summary["labels"])
